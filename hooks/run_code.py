@@ -1,0 +1,85 @@
+"""Put what the code really prints, and the figures it really draws, into the pages at build time.
+
+A page never types a number by hand. It writes a marker, and this hook replaces it:
+
+    <!-- output: foundations/losses.py -->
+        the stdout of `python code/foundations/losses.py`, as a text block
+    <!-- output: foundations/losses.py --section bce -->
+        the same with command-line arguments
+    <!-- figure: foundations/losses.py:plot_regression_losses | Alt text for the figure -->
+        the matplotlib Figure returned by that function, inlined as SVG
+
+Each distinct command runs once per build, from the repository root, with a fixed hash salt so the
+SVG is the same from build to build.
+"""
+import html
+import importlib.util
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+OUTPUT = re.compile(r"^<!-- output: (?P<cmd>[^>]+?) -->$", re.M)
+FIGURE = re.compile(r"^<!-- figure: (?P<file>[\w/.-]+\.py):(?P<func>\w+) \| (?P<alt>[^>]+?) -->$", re.M)
+TIMEOUT_S = 120
+
+_outputs: dict = {}
+_modules: dict = {}
+
+
+def _code_dir(config) -> Path:
+    return Path(config["config_file_path"]).parent / "code"
+
+
+def run_module(code_dir: Path, cmd: str) -> str:
+    """stdout of `python code/<file> <args>`; a failing run fails the build."""
+    if cmd not in _outputs:
+        file, *args = cmd.split()
+        path = code_dir / file
+        if not path.is_file():
+            raise FileNotFoundError(f"output marker names {path}, which does not exist")
+        done = subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
+                              cwd=code_dir.parent, timeout=TIMEOUT_S)
+        if done.returncode != 0:
+            raise RuntimeError(f"`python code/{cmd}` failed:\n{done.stderr}")
+        _outputs[cmd] = done.stdout.rstrip("\n")
+    return _outputs[cmd]
+
+
+def load_module(code_dir: Path, file: str):
+    if file not in _modules:
+        path = code_dir / file
+        spec = importlib.util.spec_from_file_location(f"_figures_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _modules[file] = module
+    return _modules[file]
+
+
+def figure_svg(code_dir: Path, file: str, func: str, alt: str) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams["svg.hashsalt"] = f"{file}:{func}"   # stable ids, distinct per figure on a page
+    fig = getattr(load_module(code_dir, file), func)()
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]                      # drop the XML prolog and doctype
+    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # a blank line ends raw HTML
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
+    return f'<figure class="nn-figure">\n{svg}\n<figcaption>{html.escape(alt)}</figcaption>\n</figure>'
+
+
+def on_page_markdown(markdown, page, config, files):
+    code_dir = _code_dir(config)
+    markdown = OUTPUT.sub(lambda m: "```text\n" + run_module(code_dir, m["cmd"].strip()) + "\n```", markdown)
+    return FIGURE.sub(lambda m: figure_svg(code_dir, m["file"], m["func"], m["alt"].strip()), markdown)
+
+
+def on_pre_build(config):
+    # every build (and every rebuild under `mkdocs serve`) runs the code afresh
+    _outputs.clear()
+    _modules.clear()
