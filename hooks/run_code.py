@@ -10,19 +10,21 @@ A page never types a number by hand. It writes a marker, and this hook replaces 
         the matplotlib Figure returned by that function, inlined as SVG
 
 Each distinct command runs once per build, from the repository root, with a fixed hash salt so the
-SVG is the same from build to build.
+SVG is the same from build to build. Commands run inside the build's own interpreter (as `python file args`
+would, with `__name__ == "__main__"`), so PyTorch is imported once per build, not once per command.
 """
 import html
 import importlib.util
 import io
 import re
-import subprocess
+import contextlib
+import os
+import runpy
 import sys
 from pathlib import Path
 
 OUTPUT = re.compile(r"^<!-- output: (?P<cmd>[^>]+?) -->$", re.M)
 FIGURE = re.compile(r"^<!-- figure: (?P<file>[\w/.-]+\.py):(?P<func>\w+) \| (?P<alt>[^>]+?) -->$", re.M)
-TIMEOUT_S = 120
 
 _outputs: dict = {}
 _modules: dict = {}
@@ -33,17 +35,24 @@ def _code_dir(config) -> Path:
 
 
 def run_module(code_dir: Path, cmd: str) -> str:
-    """stdout of `python code/<file> <args>`; a failing run fails the build."""
+    """What `python code/<file> <args>` prints, run in this process; an exception fails the build."""
     if cmd not in _outputs:
         file, *args = cmd.split()
         path = code_dir / file
         if not path.is_file():
             raise FileNotFoundError(f"output marker names {path}, which does not exist")
-        done = subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
-                              cwd=code_dir.parent, timeout=TIMEOUT_S)
-        if done.returncode != 0:
-            raise RuntimeError(f"`python code/{cmd}` failed:\n{done.stderr}")
-        _outputs[cmd] = done.stdout.rstrip("\n")
+        stdout, argv, cwd = io.StringIO(), sys.argv, os.getcwd()
+        try:
+            sys.argv = [str(path), *args]
+            os.chdir(code_dir.parent)
+            with contextlib.redirect_stdout(stdout):
+                runpy.run_path(str(path), run_name="__main__")
+        except BaseException as error:   # SystemExit included: a module may not end the build
+            raise RuntimeError(f"`python code/{cmd}` failed: {error!r}") from error
+        finally:
+            sys.argv = argv
+            os.chdir(cwd)
+        _outputs[cmd] = stdout.getvalue().rstrip("\n")
     return _outputs[cmd]
 
 

@@ -17,10 +17,17 @@ def topic_pages() -> list:
 
 
 def sections(text: str) -> dict[str, str]:
-    """The page's `## ` sections (outside code fences) as heading -> body."""
-    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
-    parts = re.split(r"^## (.+)$", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    """The page's `## ` sections as heading -> body; a `## ` line inside a code fence is not a heading."""
+    result, heading, in_fence = {}, None, False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        if line.startswith("## ") and not in_fence:
+            heading = line[3:].strip()
+            result[heading] = ""
+        elif heading is not None:
+            result[heading] += line + "\n"
+    return result
 
 
 def mirror(page) -> tuple:
@@ -55,7 +62,7 @@ def test_sections_have_their_content(page):
     body = dict(zip(SECTIONS, sections(text).values()))
     assert re.search(r"\$\$.+?\$\$", body["The math"], re.S), "The math needs display equations"
     assert "--8<--" in text, "code is embedded from code/ with snippets, never pasted"
-    assert "torch" in body["In PyTorch"], "In PyTorch shows PyTorch"
+    assert "torch" in body["In PyTorch"] and "--8<--" in body["In PyTorch"], "In PyTorch embeds PyTorch code"
     assert "<!-- output:" in body["Check it"], "Check it shows numbers produced by running the code"
     assert re.search(r"^\s*[-*] |^\s*\d+\. ", body["Pitfalls"], re.M), "Pitfalls lists the mistakes"
     solutions = len(SOLUTION.findall(body["Exercises"]))
