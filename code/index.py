@@ -134,13 +134,13 @@ def exercise_step_size(lrs=(0.01, 0.05, 0.2, 0.6)):
 
 
 def plot_loss_curve():
-    """Figure for the page: the loss falling over 20 steps, and what too large a step does."""
+    """Figure for the page: the loss over 20 steps for a learning rate too small, right, and too large."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     x, y = np.array([1.0, 2.0]), np.array([1.0])
     fig, ax = plt.subplots(figsize=(7, 3))
-    for lr, style in [(0.05, "o-"), (0.6, "s--")]:
+    for lr, style in [(0.005, "^:"), (0.05, "o-"), (1.2, "s--")]:
         _, losses = fit(make_params(), x, y, lr=lr, steps=20)
         ax.plot(range(20), losses, style, markersize=3, label=f"learning rate {lr}")
     ax.set(xlabel="step", ylabel="loss $L$", yscale="log", title="The four steps, repeated")

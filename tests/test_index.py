@@ -102,6 +102,8 @@ def test_exercise_step_size_too_large_makes_it_worse():
     assert after[0.2] > before and after[0.6] > after[0.2]
 
 
-def test_figure_draws_both_curves():
-    fig = index.plot_loss_curve()
-    assert len(fig.axes[0].lines) == 2
+def test_figure_shows_too_small_right_and_too_large():
+    lines = index.plot_loss_curve().axes[0].lines
+    small, right, large = (line.get_ydata() for line in lines)
+    assert right[-1] < 1e-12 < small[-1] < small[0]          # both fall; the small rate far more slowly
+    assert large[-1] > 1e6 * large[0]                        # the large rate diverges
