@@ -123,3 +123,15 @@ def test_search_finds_the_loss_page_first(query, browser, server):
     results = search(visit, query)
     assert results and results[0] == "/foundations/losses/", f"{query!r} -> {results[:3]}"
     visit.clean(f"search {query!r}")
+
+
+def test_the_watch_catches_outside_requests_and_console_errors(browser, server):
+    """The checks above can fail: a request off the machine and a console error are both recorded."""
+    visit = Visit(browser, server)
+    visit.page.goto(server)
+    visit.page.evaluate("""() => { const img = document.createElement('img');
+                                   img.src = 'https://example.com/pixel.png'; document.body.append(img);
+                                   console.error('deliberate'); }""")
+    visit.page.wait_for_timeout(500)
+    assert any("example.com" in url for url in visit.outside)
+    assert "deliberate" in visit.errors
