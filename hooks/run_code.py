@@ -23,8 +23,10 @@ import runpy
 import sys
 from pathlib import Path
 
-OUTPUT = re.compile(r"^<!-- output: (?P<cmd>[^>]+?) -->$", re.M)
-FIGURE = re.compile(r"^<!-- figure: (?P<file>[\w/.-]+\.py):(?P<func>\w+) \| (?P<alt>[^>]+?) -->$", re.M)
+# A marker may be indented (inside an admonition or a tab): what replaces it keeps the indent.
+OUTPUT = re.compile(r"^(?P<indent>[ \t]*)<!-- output: (?P<cmd>[^>]+?) -->$", re.M)
+FIGURE = re.compile(r"^(?P<indent>[ \t]*)<!-- figure: (?P<file>[\w/.-]+\.py):(?P<func>\w+) \| (?P<alt>[^>]+?) -->$",
+                    re.M)
 
 _outputs: dict = {}
 _modules: dict = {}
@@ -82,10 +84,20 @@ def figure_svg(code_dir: Path, file: str, func: str, alt: str) -> str:
     return f'<figure class="nn-figure">\n{svg}\n<figcaption>{html.escape(alt)}</figcaption>\n</figure>'
 
 
+def indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
 def on_page_markdown(markdown, page, config, files):
     code_dir = _code_dir(config)
-    markdown = OUTPUT.sub(lambda m: "```text\n" + run_module(code_dir, m["cmd"].strip()) + "\n```", markdown)
-    return FIGURE.sub(lambda m: figure_svg(code_dir, m["file"], m["func"], m["alt"].strip()), markdown)
+
+    def output(m):
+        return indent("```text\n" + run_module(code_dir, m["cmd"].strip()) + "\n```", m["indent"])
+
+    def figure(m):
+        return indent(figure_svg(code_dir, m["file"], m["func"], m["alt"].strip()), m["indent"])
+
+    return FIGURE.sub(figure, OUTPUT.sub(output, markdown))
 
 
 def on_pre_build(config):

@@ -69,3 +69,10 @@ def test_notebook_pages_are_tidied(build):
         assert link is not None, f"{nb} has no download button"
         target = (built_html(build.site, nb).parent / link["href"]).resolve()
         assert target.is_file(), f"download link of {nb} points at {target}, which is missing"
+
+
+def test_every_output_and_figure_marker_was_replaced(build):
+    """A marker the hook did not match would stay as an invisible HTML comment: none may be left."""
+    for html_file in build.site.rglob("*.html"):
+        html = html_file.read_text()
+        assert "<!-- output:" not in html and "<!-- figure:" not in html, html_file.relative_to(build.site)
