@@ -101,3 +101,16 @@ class _IgnoreTags(yaml.SafeLoader):
 
 
 _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def test_each_other_name_belongs_to_one_page():
+    """Search boosts front-matter tags strongly: a tag on two pages would send a reader to the wrong one.
+    Each name belongs to the page that teaches it; other pages link there instead."""
+    owners: dict[str, list] = {}
+    for page in source_pages():
+        tags = [str(t).lower() for t in front_matter((DOCS / page).read_text()).get("tags") or []]
+        assert len(tags) == len(set(tags)), f"{page} repeats a tag"
+        for tag in tags:
+            owners.setdefault(tag, []).append(str(page))
+    shared = {tag: pages for tag, pages in owners.items() if len(pages) > 1}
+    assert not shared, f"tags on more than one page: {shared}"
