@@ -7,14 +7,21 @@ A page never types a number by hand. It writes a marker, and this hook replaces 
     <!-- output: foundations/losses.py --section bce -->
         the same with command-line arguments
     <!-- figure: foundations/losses.py:plot_regression_losses | Alt text for the figure -->
-        the matplotlib Figure returned by that function, inlined as SVG
+        the matplotlib Figure returned by that function, as an SVG file under site/figures/ shown with
+        its alt text as caption (a file, not inline SVG: pages stay light and search does not index paths)
 
 Each distinct command runs once per build, from the repository root, with a fixed hash salt so the
 SVG is the same from build to build. Commands run inside the build's own interpreter (as `python file args`
 would, with `__name__ == "__main__"`), so PyTorch is imported once per build, not once per command.
+
+Results are also kept in `.cache/run-code/`, keyed on the module's bytes, the command and the library
+versions, so a rebuild reruns only the modules that changed (modules stand alone: their output depends on
+nothing else of ours). NN_BUILD_CACHE=false turns the cache off; the tests and CI always do.
 """
+import hashlib
 import html
 import importlib.util
+from importlib import metadata
 import io
 import re
 import contextlib
@@ -30,6 +37,8 @@ FIGURE = re.compile(r"^(?P<indent>[ \t]*)<!-- figure: (?P<file>[\w/.-]+\.py):(?P
 
 _outputs: dict = {}
 _modules: dict = {}
+_figures: dict = {}      # file name under site/figures/ -> SVG text, written after the build
+CACHE_ON = os.environ.get("NN_BUILD_CACHE", "true").lower() != "false"
 
 
 def _code_dir(config) -> Path:
@@ -68,20 +77,33 @@ def load_module(code_dir: Path, file: str):
     return _modules[file]
 
 
-def figure_svg(code_dir: Path, file: str, func: str, alt: str) -> str:
+def figure_svg(code_dir: Path, file: str, func: str) -> str:
+    """The SVG of the matplotlib Figure that `func` in code/<file> returns."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plt.rcParams["svg.hashsalt"] = f"{file}:{func}"   # stable ids, distinct per figure on a page
+    plt.rcParams["svg.hashsalt"] = f"{file}:{func}"   # the same SVG from build to build
     fig = getattr(load_module(code_dir, file), func)()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]                      # drop the XML prolog and doctype
-    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # a blank line ends raw HTML
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
-    return f'<figure class="nn-figure">\n{svg}\n<figcaption>{html.escape(alt)}</figcaption>\n</figure>'
+    return buffer.getvalue()
+
+
+def cached(code_dir: Path, file: str, what: str, compute) -> str:
+    """compute(), or its earlier result for the same module bytes, `what` and library versions."""
+    if not CACHE_ON:
+        return compute()
+    versions = "|".join(metadata.version(name) for name in ("numpy", "torch", "matplotlib", "scikit-learn"))
+    key = hashlib.sha256((code_dir / file).read_bytes())
+    key.update(f"{what}|{sys.version}|{versions}".encode())
+    path = code_dir.parent / ".cache" / "run-code" / key.hexdigest()
+    if path.is_file():
+        return path.read_text()
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(value)
+    return value
 
 
 def indent(text: str, prefix: str) -> str:
@@ -92,15 +114,31 @@ def on_page_markdown(markdown, page, config, files):
     code_dir = _code_dir(config)
 
     def output(m):
-        return indent("```text\n" + run_module(code_dir, m["cmd"].strip()) + "\n```", m["indent"])
+        cmd = m["cmd"].strip()
+        text = cached(code_dir, cmd.split()[0], f"output {cmd}", lambda: run_module(code_dir, cmd))
+        return indent("```text\n" + text + "\n```", m["indent"])
 
     def figure(m):
-        return indent(figure_svg(code_dir, m["file"], m["func"], m["alt"].strip()), m["indent"])
+        alt = html.escape(m["alt"].strip())
+        name = f"{Path(m['file']).stem}-{m['func']}.svg"
+        _figures[name] = cached(code_dir, m["file"], f"figure {m['func']}",
+                                lambda: figure_svg(code_dir, m["file"], m["func"]))
+        up = "../" * page.url.count("/")                  # from the page's folder to the site root
+        return indent(f'<figure class="nn-figure">\n<img src="{up}figures/{name}" alt="{alt}" loading="lazy">\n'
+                      f'<figcaption>{alt}</figcaption>\n</figure>', m["indent"])
 
     return FIGURE.sub(figure, OUTPUT.sub(output, markdown))
 
 
 def on_pre_build(config):
-    # every build (and every rebuild under `mkdocs serve`) runs the code afresh
+    # every build (and every rebuild under `mkdocs serve`) starts afresh
     _outputs.clear()
     _modules.clear()
+    _figures.clear()
+
+
+def on_post_build(config):
+    folder = Path(config["site_dir"]) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in _figures.items():
+        (folder / name).write_text(svg)

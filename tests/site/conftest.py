@@ -16,7 +16,7 @@ from built_site import ROOT, Build, free_port
 def build(tmp_path_factory) -> Build:
     site = tmp_path_factory.mktemp("site")
     port = free_port()
-    env = dict(os.environ, SITE_URL=f"http://127.0.0.1:{port}/", NN_NOTEBOOK_CACHE="false",
+    env = dict(os.environ, SITE_URL=f"http://127.0.0.1:{port}/", NN_BUILD_CACHE="false",
                NO_MKDOCS_2_WARNING="1")
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],

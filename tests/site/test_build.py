@@ -76,3 +76,15 @@ def test_every_output_and_figure_marker_was_replaced(build):
     for html_file in build.site.rglob("*.html"):
         html = html_file.read_text()
         assert "<!-- output:" not in html and "<!-- figure:" not in html, html_file.relative_to(build.site)
+
+
+def test_every_figure_file_exists(build):
+    """Figures are SVG files loaded lazily (below the fold a browser may not fetch them): check on disk."""
+    count = 0
+    for html_file in build.site.rglob("*.html"):
+        for img in BeautifulSoup(html_file.read_text(), "html.parser").select("figure.nn-figure img"):
+            target = (html_file.parent / img["src"]).resolve()
+            assert target.is_file() and target.stat().st_size > 1000, f"{html_file}: {img['src']} is missing"
+            assert img.get("alt"), f"{html_file}: a figure without alt text"
+            count += 1
+    assert count >= 10
