@@ -1,7 +1,5 @@
 """Tests for code/foundations/autograd_and_modules.py: the from-scratch Module mirrors nn.Module, and
 autograd's rules (accumulation, no_grad, detach, retain_graph) and the classic mistakes behave as the page says."""
-import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -509,22 +507,17 @@ def test_figure_draws_every_node():
     plt.close(fig)
 
 
-def run_as_script(monkeypatch, capsys, *args):
-    """What `python code/foundations/autograd_and_modules.py ARGS` prints (run in this process: fast)."""
-    monkeypatch.setattr(sys, "argv", [str(MODULE), *args])
-    runpy.run_path(str(MODULE), run_name="__main__")
-    return capsys.readouterr().out
 
 
-def test_check_mode_reports_tiny_differences(monkeypatch, capsys):
-    out = run_as_script(monkeypatch, capsys, "--check")
+def test_check_mode_reports_tiny_differences(run_main):
+    out = run_main(MODULE, "--check")
     assert "names, shapes and state_dict keys equal to nn.Sequential's: True" in out
     values = [float(line.split()[-1]) for line in out.splitlines() if line.startswith("  ")]
     assert len(values) == 14 and max(values) < 1e-12
 
 
-def test_demo_prints_names_losses_and_the_error(monkeypatch, capsys):
-    out = run_as_script(monkeypatch, capsys)
+def test_demo_prints_names_losses_and_the_error(run_main):
+    out = run_main(MODULE)
     assert "0.weight  shape (4, 3)" in out and "2.bias    shape (2,)" in out
     losses = [float(x) for x in out.split("loss per SGD step [")[1].split("]")[0].split(",")]
     assert len(losses) == 5 and all(b < a for a, b in zip(losses, losses[1:]))
@@ -536,5 +529,5 @@ def test_demo_prints_names_losses_and_the_error(monkeypatch, capsys):
     ("--rules", "retain_graph=True"), ("--no-grad", "u.is_inference(): True"),
     ("--modules", "plain list: scale (1,)"), ("--state", "outputs equal: True"),
 ])
-def test_every_command_line_flag_prints_its_tour(monkeypatch, capsys, flag, expected):
-    assert expected in run_as_script(monkeypatch, capsys, flag)
+def test_every_command_line_flag_prints_its_tour(run_main, flag, expected):
+    assert expected in run_main(MODULE, flag)

@@ -6,8 +6,6 @@ is repeatable; deep chains work. The matrix-form MLP backward pass equals torch.
 differences. The batch-mean claim, the gradient-check numbers, every pitfall and every exercise hold.
 """
 import math
-import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -485,13 +483,8 @@ def test_figure_shows_the_engine_gradients():
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    """What `python code/foundations/backpropagation.py ARGS` prints (in-process: one torch import)."""
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", [str(MODULE), *args])
-        runpy.run_path(str(MODULE), run_name="__main__")
-        return capsys.readouterr().out
-    return run
+def run(run_main):
+    return lambda *args: run_main(MODULE, *args)
 
 
 def test_check_reports_agreement_with_pytorch(run):

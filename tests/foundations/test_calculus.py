@@ -6,8 +6,6 @@ error of forward and central differences behaves as derived (O(h), O(h²), round
 raises an error that names what was expected; every pitfall shows its symptom; the exercises hold.
 """
 import re
-import runpy
-import sys
 
 import numpy as np
 import pytest
@@ -412,18 +410,10 @@ def test_exercise_jacobian_from_vjps_and_jvps(m, n):
 
 # --- the demos, the --check output and the figures ----------------------------------------------------
 
-def run(capsys, *args):
-    argv = sys.argv
-    try:
-        sys.argv = [calc.__file__, *args]
-        runpy.run_path(calc.__file__, run_name="__main__")
-    finally:
-        sys.argv = argv
-    return capsys.readouterr().out
 
 
-def test_check_output_every_difference_is_small(capsys):
-    out = run(capsys, "--check")
+def test_check_output_every_difference_is_small(run_main):
+    out = run_main(calc, "--check")
     values = [float(v) for v in re.findall(r"(\d\.\de[+-]\d\d)$", out, re.M)]
     assert len(values) == 17
     assert max(values) < 1e-9
@@ -433,8 +423,8 @@ def test_check_output_every_difference_is_small(capsys):
     ("", "numerical_jacobian, shape (2, 3)"), ("--rate", "dJ/dw = -4.00"),
     ("--steps", "float32 central"), ("--pitfalls", "5. relu'(0): central difference 0.5"),
 ])
-def test_command_line_modes_run(capsys, flag, expected):
-    assert expected in run(capsys, *([flag] if flag else []))
+def test_command_line_modes_run(run_main, flag, expected):
+    assert expected in run_main(calc, *([flag] if flag else []))
 
 
 def test_figures():

@@ -8,8 +8,6 @@ a saddle stalls GD only on its stable manifold; bad input and divergence raise c
 """
 import itertools
 import re
-import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -416,13 +414,8 @@ def test_figures_plot_real_runs():
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    """What `python code/foundations/gradient_descent.py ARGS` prints (run in-process)."""
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", [str(MODULE), *args])
-        runpy.run_path(str(MODULE), run_name="__main__")
-        return capsys.readouterr().out
-    return run
+def run(run_main):
+    return lambda *args: run_main(MODULE, *args)
 
 
 def test_check_reports_agreement_with_pytorch(run):

@@ -5,8 +5,6 @@ torch.autograd and central finite differences; bad input raises an error that na
 logits of ±1e4 give finite, exact answers; the exercise solutions hold.
 """
 import re
-import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -414,13 +412,8 @@ def test_figures_plot_the_losses():
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    """What `python code/foundations/losses.py ARGS` prints (run in-process: no second torch import)."""
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", [str(MODULE), *args])
-        runpy.run_path(str(MODULE), run_name="__main__")
-        return capsys.readouterr().out
-    return run
+def run(run_main):
+    return lambda *args: run_main(MODULE, *args)
 
 
 def test_check_reports_agreement_with_pytorch(run):
