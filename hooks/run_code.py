@@ -45,6 +45,25 @@ def _code_dir(config) -> Path:
     return Path(config["config_file_path"]).parent / "code"
 
 
+@contextlib.contextmanager
+def isolated():
+    """Modules share this process: undo the global settings one may change (print options, default
+    dtype, thread count, plot style), so no module's output depends on which ran before it."""
+    import matplotlib
+    import numpy as np
+    import torch
+    printoptions, dtype, threads = np.get_printoptions(), torch.get_default_dtype(), torch.get_num_threads()
+    torch_print = dict(vars(torch._tensor_str.PRINT_OPTS))
+    try:
+        with matplotlib.rc_context():
+            yield
+    finally:
+        np.set_printoptions(**printoptions)
+        torch.set_default_dtype(dtype)
+        torch.set_num_threads(threads)
+        vars(torch._tensor_str.PRINT_OPTS).update(torch_print)
+
+
 def run_module(code_dir: Path, cmd: str) -> str:
     """What `python code/<file> <args>` prints, run in this process; an exception fails the build."""
     if cmd not in _outputs:
@@ -56,7 +75,7 @@ def run_module(code_dir: Path, cmd: str) -> str:
         try:
             sys.argv = [str(path), *args]
             os.chdir(code_dir.parent)
-            with contextlib.redirect_stdout(stdout):
+            with isolated(), contextlib.redirect_stdout(stdout):
                 runpy.run_path(str(path), run_name="__main__")
         except BaseException as error:   # SystemExit included: a module may not end the build
             raise RuntimeError(f"`python code/{cmd}` failed: {error!r}") from error
@@ -82,11 +101,12 @@ def figure_svg(code_dir: Path, file: str, func: str) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plt.rcParams["svg.hashsalt"] = f"{file}:{func}"   # the same SVG from build to build
-    fig = getattr(load_module(code_dir, file), func)()
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    with isolated():
+        plt.rcParams["svg.hashsalt"] = f"{file}:{func}"   # the same SVG from build to build
+        fig = getattr(load_module(code_dir, file), func)()
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+        plt.close(fig)
     return buffer.getvalue()
 
 

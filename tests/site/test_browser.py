@@ -64,6 +64,11 @@ class Visit:
             arithmatex: document.querySelectorAll('.arithmatex').length,
             raw: [...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('mjx-container'))
                      .map(e => e.textContent.slice(0, 80)),
+            // notebook markdown keeps $...$: after typesetting, none may be left as text
+            rawNotebook: [...document.querySelectorAll('.jp-RenderedMarkdown')]
+                     .map(e => e.innerText).filter(t => /\$[^$\s][^$]*\$/.test(t)).map(t => t.slice(0, 80)),
+            notebookMath: [...document.querySelectorAll('.jp-RenderedMarkdown')]
+                     .filter(e => e.querySelector('mjx-container')).length,
         })""")
 
     def clean(self, what: str):
@@ -81,11 +86,20 @@ def test_page_typesets_its_math_offline(page, browser, server, build):
     visit.page.goto(page_url(build.port, page))
     math = visit.math()
     assert not math["errors"], f"{page}: MathJax errors {math['errors']}"
-    assert not math["raw"], f"{page}: math left untypeset: {math['raw']}"
-    if math["arithmatex"] or page.suffix == ".ipynb":
+    assert not math["raw"] and not math["rawNotebook"], f"{page}: math left untypeset: {math}"
+    if math["arithmatex"]:
         assert math["containers"] > 0, f"{page}: no formula was typeset"
     visit.clean(str(page))
     visit.page.close()
+
+
+def test_notebook_math_is_typeset(browser, server, build):
+    """Math in a notebook's Markdown cells ($...$) is typeset by the site's MathJax 3."""
+    visit = Visit(browser, server)
+    visit.page.goto(page_url(build.port, notebook_pages()[0].with_name("four-steps.ipynb")))
+    math = visit.math()
+    assert math["notebookMath"] > 0 and not math["rawNotebook"], math
+    visit.clean("notebook math")
 
 
 def test_math_survives_instant_navigation(browser, server, build):
