@@ -8,7 +8,6 @@ like F.one_hot; bad input raises an error that names what was expected; the pitf
 solutions show what the page says they show.
 """
 import re
-import runpy
 import sys
 
 import numpy as np
@@ -463,31 +462,21 @@ def test_exercise_pad_collate_equals_pad_sequence():
 
 # ---------------------------------------------------------------- the module's own output
 
-def run(capsys, *args):
-    argv = sys.argv
-    try:
-        sys.argv = ["data_pipelines.py", *args]
-        runpy.run_path(dp.__file__, run_name="__main__")
-    finally:
-        sys.argv = argv
-    return capsys.readouterr().out
-
-
-def test_check_prints_only_tiny_differences(capsys):
-    out = run(capsys, "--check")
+def test_check_prints_only_tiny_differences(run_main, capsys):
+    out = run_main(dp, "--check")
     gaps = [float(g) for g in re.findall(r"^\S.*?\s(\d\.\de[+-]\d\d)$", out, re.M)]
     assert len(gaps) == 8 and max(gaps) < 1e-12
     assert "visits every index once: True" in out
     assert re.search(r"fit on train only\s+0\.0000", out)
 
 
-def test_demo_pitfalls_and_exercises_run(capsys):
-    assert "same seed, same first batch: True" in run(capsys)
-    out = run(capsys, "--pitfalls")
+def test_demo_pitfalls_and_exercises_run(run_main, capsys):
+    assert "same seed, same first batch: True" in run_main(dp)
+    out = run_main(dp, "--pitfalls")
     assert "Expected more than 1 value per channel" in out and "(4, 4)" in out
-    assert "(torch: [57, 56])" in run(capsys, "--exercise", "1")
-    assert re.search(r"mu \d\.\de-1[2-9]", run(capsys, "--exercise", "2"))
-    assert "shape (2, 3)" in run(capsys, "--exercise", "3")
+    assert "(torch: [57, 56])" in run_main(dp, "--exercise", "1")
+    assert re.search(r"mu \d\.\de-1[2-9]", run_main(dp, "--exercise", "2"))
+    assert "shape (2, 3)" in run_main(dp, "--exercise", "3")
 
 
 def test_figures_draw():

@@ -7,8 +7,6 @@ exp(F.cross_entropy) and stays finite for logits of ±1e4; bad input raises an e
 expected; the pitfalls and the exercise solutions show what the page says they show.
 """
 import re
-import runpy
-import sys
 import warnings
 
 import numpy as np
@@ -336,32 +334,22 @@ def test_exercise_best_f1_threshold_is_the_best_of_all_thresholds(seed):
     assert abs(best - max(brute.values())) < TOL and abs(brute[t] - best) < TOL
 
 
-def run(capsys, *args):
-    argv = sys.argv
-    try:
-        sys.argv = ["evaluation_metrics.py", *args]
-        runpy.run_path(em.__file__, run_name="__main__")
-    finally:
-        sys.argv = argv
-    return capsys.readouterr().out
-
-
-def test_check_prints_only_tiny_differences(capsys):
-    out = run(capsys, "--check")
+def test_check_prints_only_tiny_differences(run_main, capsys):
+    out = run_main(em, "--check")
     gaps = [float(g) for g in re.findall(r"\s(\d\.\de[+-]\d\d)$", out, re.M)]
     assert len(gaps) == 26 and max(gaps) < 1e-12
 
 
-def test_demo_pitfalls_and_exercises_run(capsys):
-    out = run(capsys)
+def test_demo_pitfalls_and_exercises_run(run_main, capsys):
+    out = run_main(em)
     assert "by ranks" in out and "perplexity" in out
-    assert "accuracy 0.990, precision 0.000" in run(capsys, "--pitfalls")
-    assert "0.2033" in run(capsys, "--exercise", "1")
-    out = run(capsys, "--exercise", "2")
+    assert "accuracy 0.990, precision 0.000" in run_main(em, "--pitfalls")
+    assert "0.2033" in run_main(em, "--exercise", "1")
+    out = run_main(em, "--exercise", "2")
     values = [float(v) for v in re.findall(r"(\d\.\d{4})$", out, re.M)]
     assert values[0] == values[1] == values[2] != values[3] and abs(values[0] + values[4] - 1) < 1e-3
-    assert "perplexity 10.00" in run(capsys, "--exercise", "3")
-    assert "best threshold" in run(capsys, "--exercise", "4")
+    assert "perplexity 10.00" in run_main(em, "--exercise", "3")
+    assert "best threshold" in run_main(em, "--exercise", "4")
 
 
 def test_figures_draw():

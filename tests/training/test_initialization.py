@@ -10,8 +10,6 @@ gradients equal autograd and finite differences; bad input raises the errors tor
 """
 import math
 import re
-import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -500,7 +498,7 @@ def test_model_apply_initializes_every_linear_layer():
         assert torch.count_nonzero(layer.bias) == 0
 
 
-def test_pitfalls_show_their_symptoms(capsys):
+def test_pitfalls_show_their_symptoms(run_main, capsys):
     init.pitfalls()
     out = capsys.readouterr().out
     he, var_as_std, default = map(float, re.search(r"He ([\d.e+-]+); .* \(a variance\) ([\d.e+-]+); "
@@ -541,16 +539,6 @@ def test_plots_return_two_panels_of_three_lines():
         plt.close(fig)
 
 
-def run_module(*args, capsys):
-    argv = sys.argv
-    sys.argv = [str(MODULE), *args]
-    try:
-        runpy.run_path(str(MODULE), run_name="__main__")
-    finally:
-        sys.argv = argv
-    return capsys.readouterr().out
-
-
 def test_init_weights_ignores_other_modules_and_missing_biases():
     layer, relu = nn.Linear(4, 3, bias=False), nn.ReLU()
     init.init_weights(relu)                                      # nothing to do, no error
@@ -558,17 +546,17 @@ def test_init_weights_ignores_other_modules_and_missing_biases():
     assert layer.bias is None and layer.weight.shape == (3, 4)
 
 
-def test_check_mode_agrees_with_torch(capsys):
-    out = run_module("--check", capsys=capsys)
+def test_check_mode_agrees_with_torch(run_main, capsys):
+    out = run_main(MODULE, "--check")
     diffs = [float(x) for x in re.findall(r"\s(\d\.\de[+-]\d\d)$", out, re.M)]
     assert len(diffs) == 11 and max(diffs) < 1e-12
     ratios = [float(x) for x in re.findall(r"\s(\d\.\d{4,5})(?=\s|$)", out.split("10^6 draws")[1])]
     assert len(ratios) == 12 and all(abs(r - 1) < 0.01 for r in ratios)
 
 
-def test_demo_and_other_modes_run(capsys):
-    out = run_module(capsys=capsys)
+def test_demo_and_other_modes_run(run_main, capsys):
+    out = run_main(MODULE)
     assert "relu  he" in out and "tanh  small" in out
-    assert "random" in run_module("--symmetry", capsys=capsys)
+    assert "random" in run_main(MODULE, "--symmetry")
     for k in ("2", "3", "4"):
-        assert run_module("--exercise", k, capsys=capsys).strip()
+        assert run_main(MODULE, "--exercise", k).strip()
