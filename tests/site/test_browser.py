@@ -58,7 +58,7 @@ class Visit:
                                     timeout=MATH_TIMEOUT_MS)
         self.page.evaluate("MathJax.startup.promise")
         self.page.wait_for_load_state("networkidle")   # fonts fetched after typesetting
-        return self.page.evaluate("""() => ({
+        return self.page.evaluate(r"""() => ({
             containers: document.querySelectorAll('mjx-container:not(mjx-assistive-mml mjx-container)').length,
             errors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error') || e.textContent),
             arithmatex: document.querySelectorAll('.arithmatex').length,
