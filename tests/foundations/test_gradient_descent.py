@@ -26,10 +26,6 @@ def autograd(f, w):
     return w.grad.numpy()
 
 
-def finite_diff(f, w, h=1e-6):
-    return np.array([(f(w + e) - f(w - e)) / (2 * h) for e in np.eye(len(w)) * h])
-
-
 @pytest.fixture
 def data():
     return gd.linreg_data(N=12, seed=3)
@@ -187,23 +183,23 @@ def test_sign_descent_equals_adam_with_zero_betas_and_eps():
 
 # ---------------------------------------------------------------- batch, mini-batch, stochastic
 
-def test_mse_gradient_equals_autograd_and_finite_differences(data):
+def test_mse_gradient_equals_autograd_and_finite_differences(data, finite_difference):
     X, y = data
     w = np.array([0.4, -1.3])
     g = gd.mse_grad(w, X, y)
     assert np.max(np.abs(g - autograd(lambda u: ((torch.from_numpy(X) @ u - torch.from_numpy(y)) ** 2).mean(), w))) < TOL
-    assert np.max(np.abs(g - finite_diff(lambda u: gd.mse_loss(u, X, y), w))) < 1e-8
+    assert np.max(np.abs(g - finite_difference(lambda u: gd.mse_loss(u, X, y), w))) < 1e-8
     assert np.max(np.abs(gd.mse_grad(gd.least_squares(X, y), X, y))) < 1e-12   # zero at the optimum
 
 
-def test_quadratic_and_saddle_gradients_equal_autograd_and_finite_differences():
+def test_quadratic_and_saddle_gradients_equal_autograd_and_finite_differences(finite_difference):
     H, w = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([0.3, -1.1])
     assert np.max(np.abs(gd.quadratic_grad(w, H) - autograd(lambda u: gd.quadratic_loss(u, torch.from_numpy(H)), w))) < TOL
-    assert np.max(np.abs(gd.quadratic_grad(w, H) - finite_diff(lambda u: gd.quadratic_loss(u, H), w))) < 1e-8
+    assert np.max(np.abs(gd.quadratic_grad(w, H) - finite_difference(lambda u: gd.quadratic_loss(u, H), w))) < 1e-8
     for a in (0.0, 0.3):
         ours = gd.saddle_grad(w, a)
         assert np.max(np.abs(ours - autograd(lambda u: gd.saddle_loss(u, a), w))) < TOL
-        assert np.max(np.abs(ours - finite_diff(lambda u: gd.saddle_loss(u, a), w))) < 1e-8
+        assert np.max(np.abs(ours - finite_difference(lambda u: gd.saddle_loss(u, a), w))) < 1e-8
 
 
 @pytest.mark.parametrize("N, B", [(10, 3), (12, 4), (5, 5), (7, 1)])

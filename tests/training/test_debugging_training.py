@@ -27,15 +27,6 @@ def autograd(f, x):
     return x.grad.numpy()
 
 
-def finite_diff(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = h
-        g[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return g
-
-
 # --- cross-entropy, ln C and the class prior ------------------------------------------------------------
 
 def test_log_softmax_and_cross_entropy_match_pytorch():
@@ -44,11 +35,11 @@ def test_log_softmax_and_cross_entropy_match_pytorch():
     assert abs(dt.cross_entropy(Z, y) - F.cross_entropy(torch.tensor(Z), torch.tensor(y)).item()) < TOL
 
 
-def test_cross_entropy_grad_matches_autograd_and_finite_differences():
+def test_cross_entropy_grad_matches_autograd_and_finite_differences(finite_difference):
     Z, y = rand_logits(seed=1)
     ours = dt.cross_entropy_grad(Z, y)
     assert np.abs(ours - autograd(lambda v: F.cross_entropy(v, torch.tensor(y)), Z)).max() < TOL
-    assert np.abs(ours - finite_diff(lambda v: dt.cross_entropy(v, y), Z)).max() < 1e-8
+    assert np.abs(ours - finite_difference(lambda v: dt.cross_entropy(v, y), Z)).max() < 1e-8
 
 
 def test_extreme_logits_stay_finite_and_exact():
@@ -82,14 +73,14 @@ def test_prior_loss_is_the_best_input_free_loss_and_at_most_ln_C():
 
 # --- double softmax ------------------------------------------------------------------------------------
 
-def test_double_softmax_loss_and_grad_match_pytorch():
+def test_double_softmax_loss_and_grad_match_pytorch(finite_difference):
     Z, y = rand_logits(seed=2)
     yt = torch.tensor(y)
     buggy = lambda v: F.cross_entropy(torch.softmax(v, dim=1), yt)               # noqa: E731
     assert abs(dt.double_softmax_loss(Z, y) - buggy(torch.tensor(Z)).item()) < TOL
     ours = dt.double_softmax_grad(Z, y)
     assert np.abs(ours - autograd(buggy, Z)).max() < TOL
-    assert np.abs(ours - finite_diff(lambda v: dt.double_softmax_loss(v, y), Z)).max() < 1e-8
+    assert np.abs(ours - finite_difference(lambda v: dt.double_softmax_loss(v, y), Z)).max() < 1e-8
 
 
 @pytest.mark.parametrize("C", [2, 3, 10, 100])
@@ -122,13 +113,13 @@ def test_broadcast_mse_is_what_pytorch_computes_and_it_warns():
         F.mse_loss(torch.tensor(y), torch.tensor(y_hat))
 
 
-def test_broadcast_mse_grad_and_decomposition():
+def test_broadcast_mse_grad_and_decomposition(finite_difference):
     rng = np.random.default_rng(4)
     y_hat, y = rng.normal(size=(6, 1)), rng.normal(size=6)
     ours = dt.broadcast_mse_grad(y_hat, y)
     with pytest.warns(UserWarning):
         assert np.abs(ours - autograd(lambda v: F.mse_loss(v, torch.tensor(y)), y_hat)).max() < TOL
-    assert np.abs(ours - finite_diff(lambda v: dt.broadcast_mse(v, y), y_hat)).max() < 1e-8
+    assert np.abs(ours - finite_difference(lambda v: dt.broadcast_mse(v, y), y_hat)).max() < 1e-8
     # eq. (11): mean (y_hat - mean y)^2 + Var(y); a perfect prediction scores 2 Var(y), not 0
     assert dt.broadcast_mse(y_hat, y) == pytest.approx(np.mean((y_hat - y.mean()) ** 2) + y.var(), abs=TOL)
     assert dt.broadcast_mse(y[:, None], y) == pytest.approx(2 * y.var(), abs=TOL)

@@ -1,8 +1,6 @@
 """Tests for code/training/learning_rate_schedules.py: every schedule equals its torch.optim.lr_scheduler
 counterpart at every step of a full run (float64), the noisy-quadratic formula equals simulation, the LR range
 test on the digits MLP falls then blows up, the pitfalls show their symptoms, bad input is refused."""
-import contextlib
-import io
 import math
 
 import numpy as np
@@ -362,29 +360,16 @@ def test_ex3_adam_first_step_is_eta_times_sign(scale):
 
 # ---------------------------------------------------------------- the page's outputs
 
-def run_main(*args):
-    import runpy
-    import sys
-    argv, out = sys.argv, io.StringIO()
-    try:
-        sys.argv = ["learning_rate_schedules.py", *args]
-        with contextlib.redirect_stdout(out):
-            runpy.run_path(lrs_mod.__file__, run_name="__main__")
-    finally:
-        sys.argv = argv
-    return out.getvalue()
-
-
-def test_check_mode_reports_tiny_differences():
-    lines = run_main("--check").splitlines()[1:]
+def test_check_mode_reports_tiny_differences(run_main):
+    lines = run_main(lrs_mod, "--check").splitlines()[1:]
     assert len(lines) == 12
     for line in lines:
         assert float(line.split()[-1]) < 1e-14, line
 
 
-def test_demo_and_range_test_outputs():
-    assert "one-cycle momentum" in run_main()
-    assert "suggested learning rate:" in run_main("--range-test")
+def test_demo_and_range_test_outputs(run_main):
+    assert "one-cycle momentum" in run_main(lrs_mod)
+    assert "suggested learning rate:" in run_main(lrs_mod, "--range-test")
 
 
 def test_figures_are_drawn():

@@ -24,15 +24,6 @@ def t(a):
     return torch.as_tensor(np.asarray(a))
 
 
-def finite_diff(f, w, h=1e-6):
-    g = np.zeros_like(w)
-    for i in np.ndindex(w.shape):
-        e = np.zeros_like(w)
-        e[i] = h
-        g[i] = (f(w + e) - f(w - e)) / (2 * h)
-    return g
-
-
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
     """One thread for these tiny matrices (much faster on a busy machine); restored for other tests."""
@@ -85,7 +76,7 @@ def test_fit_ridge_solves_the_normal_equations(rng):
 
 # ---------------------------------------------------------------- penalties
 
-def test_l2_penalty_value_and_gradient(rng):
+def test_l2_penalty_value_and_gradient(rng, finite_difference):
     w = rng.normal(size=(3, 4))
     value, grad = reg.l2_penalty(w, 0.7)
     tw = t(w).requires_grad_(True)
@@ -93,10 +84,10 @@ def test_l2_penalty_value_and_gradient(rng):
     torch_value.backward()
     assert abs(value - torch_value.item()) < TOL
     assert np.abs(grad - tw.grad.numpy()).max() < TOL
-    assert np.abs(grad - finite_diff(lambda v: reg.l2_penalty(v, 0.7)[0], w)).max() < 1e-8
+    assert np.abs(grad - finite_difference(lambda v: reg.l2_penalty(v, 0.7)[0], w)).max() < 1e-8
 
 
-def test_l1_penalty_value_and_subgradient(rng):
+def test_l1_penalty_value_and_subgradient(rng, finite_difference):
     w = rng.normal(size=(3, 4))
     w[0, 0] = 0.0                                                  # torch's |w|' at 0 is 0, like sign(0)
     value, grad = reg.l1_penalty(w, 0.4)
@@ -106,7 +97,7 @@ def test_l1_penalty_value_and_subgradient(rng):
     assert np.abs(grad - tw.grad.numpy()).max() < TOL
     away = w.copy()
     away[0, 0] = 0.5                                               # differentiable away from 0
-    assert np.abs(reg.l1_penalty(away, 0.4)[1] - finite_diff(lambda v: reg.l1_penalty(v, 0.4)[0], away)).max() < 1e-8
+    assert np.abs(reg.l1_penalty(away, 0.4)[1] - finite_difference(lambda v: reg.l1_penalty(v, 0.4)[0], away)).max() < 1e-8
 
 
 def test_soft_threshold_is_the_l1_proximal_step():
@@ -204,10 +195,10 @@ def test_dropout_equals_nn_dropout_given_its_mask(p, rng):
     assert 0 < mask.sum() < mask.size                              # the test saw kept and dropped units
 
 
-def test_dropout_backward_equals_finite_differences(rng):
+def test_dropout_backward_equals_finite_differences(rng, finite_difference):
     h, G = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
     _, mask = reg.dropout(h, 0.4, np.random.default_rng(0))
-    fd = finite_diff(lambda v: np.sum(G * reg.dropout(v, 0.4, mask=mask)[0]), h)
+    fd = finite_difference(lambda v: np.sum(G * reg.dropout(v, 0.4, mask=mask)[0]), h)
     assert np.abs(reg.dropout_backward(G, mask, 0.4) - fd).max() < 1e-8
 
 
