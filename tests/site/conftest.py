@@ -20,7 +20,7 @@ def build(tmp_path_factory) -> Build:
                NO_MKDOCS_2_WARNING="1")
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)   # a guard against a hung build, not a speed test
     seconds = time.perf_counter() - start
     log = done.stdout + done.stderr
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{log}"
