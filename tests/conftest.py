@@ -53,3 +53,15 @@ def central_difference(f, x, h=1e-6):
 def finite_difference():
     """finite_difference(f, x, h=1e-6): the central-difference gradient of scalar f at float64 array x."""
     return central_difference
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """The module tests multiply tiny matrices, thousands of times. On one thread that is as fast as on
+    several, and on a busy machine much faster (threads wait for each other at every matmul). The site
+    tests build and serve in their own processes, which this does not touch."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

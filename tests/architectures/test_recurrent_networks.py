@@ -27,15 +27,6 @@ def maxdiff(a, b):
     return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny float64 matrices: with several threads on a busy machine each matmul waits for the others."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def rng():
     return np.random.default_rng(22)

@@ -23,15 +23,6 @@ TOL = 1e-12                      # float64 agreement with PyTorch
 FD_TOL = 1e-7                    # central differences, h = 1e-6, on O(1) numbers
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny matrices: one thread is faster on a busy machine; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def make_params(rng, d=3, h=5, d_out=3, N=4, scale=1.0):
     """x (N, d), W1 (h, d), b1 (h,), W2 (d_out, h), b2 (d_out,), W_s (d_out, d) or None: random, float64."""
     shapes = [(N, d), (h, d), (h,), (d_out, h), (d_out,)]

@@ -23,15 +23,6 @@ MODULE = Path(init.__file__)
 N_DRAWS = (800, 1250)                                    # 10^6 weights: fan_in 1250, fan_out 800
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Hundreds of tiny torch steps run faster on one thread on a busy machine; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def ks_distance(a, b):
     """Kolmogorov-Smirnov statistic: the largest gap between the two empirical CDFs."""
     a, b = np.sort(np.ravel(a)), np.sort(np.ravel(b))

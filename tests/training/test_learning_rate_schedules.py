@@ -228,7 +228,6 @@ def test_schedules_beat_both_constant_rates():
 
 @pytest.fixture(scope="module")
 def range_run():
-    torch.set_num_threads(1)
     return lr_range_test()
 
 
